@@ -8,6 +8,7 @@ cheap and does not import TensorFlow.
 """
 
 import importlib
+import importlib.util
 
 from .environment import quiet_tensorflow, seed_everything, setup
 
@@ -23,7 +24,8 @@ __all__ = ["setup", "seed_everything", "quiet_tensorflow", "__version__", *_SUBM
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or (not name.startswith("_")
+                               and importlib.util.find_spec(f"{__name__}.{name}") is not None):
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
