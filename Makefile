@@ -22,6 +22,7 @@ help:
 	@echo "make html     export the notebooks to offline HTML in build/html/"
 	@echo "make nav      regenerate notebook headers, navigation and the index"
 	@echo "make execute  re-run every notebook top to bottom and store its outputs"
+	@echo "make bench    time surveykit's optimizers against Keras' (writes bench/RESULTS.md)"
 
 # The environment: rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -63,6 +64,10 @@ student: $(STAMP)
 
 html: $(STAMP)
 	$(BIN)/python tools/nbtools.py html --out build/html
+
+# Performance is measured here, never by timed assertions in tests.
+bench: $(STAMP)
+	$(BIN)/python bench/optimizers.py --out bench/RESULTS.md
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -13,11 +13,10 @@ computed from the logits ``z`` in the stable form ``max(z, 0) − z y + log(1 + 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..validation import check_choice, check_int, check_range
+from .. import gradcheck
+from ..validation import check_choice, check_int
 
 __all__ = [
     "init_mlp",
@@ -102,29 +101,24 @@ def mlp_loss_and_grads(params: dict, X, y, *, activation: str = "tanh"):
     return _bce_from_logits(z, y), grads
 
 
+def _flat(grads) -> np.ndarray:
+    values = grads.values() if isinstance(grads, dict) else [grads]
+    return np.concatenate([np.ravel(v) for v in values])
+
+
 def relative_error(a, n) -> float:
-    """``‖a − n‖ / (‖a‖ + ‖n‖)`` over all entries (0 when both are zero)."""
-    a = np.concatenate([np.ravel(v) for v in (a.values() if isinstance(a, dict) else [a])])
-    n = np.concatenate([np.ravel(v) for v in (n.values() if isinstance(n, dict) else [n])])
-    denom = np.linalg.norm(a) + np.linalg.norm(n)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - n) / denom)
+    """:func:`surveykit.gradcheck.relative_error` over all entries of dicts of arrays."""
+    return gradcheck.relative_error(_flat(a), _flat(n))
 
 
 def numerical_gradients(loss_fn, params: dict, *, h: float = 1e-5) -> dict:
-    """Centred differences ``(L(θ + h e_i) − L(θ − h e_i)) / 2h`` for every entry of every array."""
-    h = check_range("h", h, 0.0, math.inf, low_closed=False)
-    grads = {}
-    for key, value in params.items():
-        g = np.zeros_like(value, dtype=np.float64)
-        for idx in np.ndindex(value.shape):
-            shifted = {k: v.copy() for k, v in params.items()}
-            shifted[key][idx] = value[idx] + h
-            plus = loss_fn(shifted)
-            shifted[key][idx] = value[idx] - h
-            minus = loss_fn(shifted)
-            g[idx] = (plus - minus) / (2 * h)
-        grads[key] = g
-    return grads
+    """Centred differences (:func:`surveykit.gradcheck.numerical_gradient`) for every array."""
+
+    def loss_of(key):
+        return lambda value: loss_fn({**params, key: value})
+
+    return {key: gradcheck.numerical_gradient(loss_of(key), value, h=h)
+            for key, value in params.items()}
 
 
 def gradient_check(params: dict, X, y, *, activation: str = "tanh", h: float = 1e-5) -> float:
