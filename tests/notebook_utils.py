@@ -35,3 +35,12 @@ def exercises(nb) -> list[tuple]:
             nxt = next((c for c in cells[i + 1:] if c.cell_type == "code"), None)
             pairs.append((cell, nxt))
     return pairs
+
+
+def solution_namespace(notebook: str, **names) -> dict:
+    """Run a notebook's solution cells (only those) in a namespace holding ``names``
+    (what the notebook imported before them, e.g. ``np=np``); return what they define."""
+    namespace = dict(names)
+    for solution, _ in exercises(read(NOTEBOOKS / notebook)):
+        exec(compile(solution.source, notebook, "exec"), namespace)
+    return namespace

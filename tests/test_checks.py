@@ -2,27 +2,19 @@
 
 import numpy as np
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import solution_namespace
 
 from surveykit import checks
 
 
-def solution_namespace(notebook: str) -> dict:
-    """Run the solution cells of a notebook (only those) and return what they define."""
-    ns = {"np": np}
-    for solution, _ in exercises(read(NOTEBOOKS / notebook)):
-        exec(compile(solution.source, notebook, "exec"), ns)
-    return ns
-
-
 @pytest.fixture(scope="module")
 def ns0201():
-    return solution_namespace("02.01-Hyperparameters-vs-Parameters.ipynb")
+    return solution_namespace("02.01-Hyperparameters-vs-Parameters.ipynb", np=np)
 
 
 @pytest.fixture(scope="module")
 def ns0204():
-    return solution_namespace("02.04-Bias-Variance-Tradeoff.ipynb")
+    return solution_namespace("02.04-Bias-Variance-Tradeoff.ipynb", np=np)
 
 
 def test_notebook_solutions_pass(ns0201, ns0204, capsys):

@@ -1,7 +1,7 @@
 """Checkers of notebook 03.01: the solutions pass, typical mistakes get specific hints."""
 
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import NOTEBOOKS, exercises, read, solution_namespace
 
 from surveykit import checks, models
 
@@ -11,10 +11,7 @@ NOTEBOOK = "03.01-Categories-of-Hyperparameters.ipynb"
 @pytest.fixture(scope="module")
 def ns():
     """Run the notebook's solution cells (only those) and return what they define."""
-    namespace = {}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK)
 
 
 def test_notebook_solutions_pass(ns, capsys):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import solution_namespace
 
 from surveykit import checks
 
@@ -11,10 +11,7 @@ NOTEBOOK = "04.03-Dropout.ipynb"
 
 @pytest.fixture(scope="module")
 def ns():
-    namespace = {"np": np}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK, np=np)
 
 
 def test_notebook_solutions_pass(ns, capsys):

@@ -1,7 +1,7 @@
 """The early-stopping exercise of notebook 04.04: its solution passes, mistakes are named."""
 
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import NOTEBOOKS, exercises, read, solution_namespace
 
 from surveykit import checks
 
@@ -10,10 +10,7 @@ NOTEBOOK = "04.04-Early-Stopping.ipynb"
 
 @pytest.fixture(scope="module")
 def ns():
-    namespace = {}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK)
 
 
 def _message(answer) -> str:

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import NOTEBOOKS, exercises, read, solution_namespace
 
 from surveykit import checks
 
@@ -14,10 +14,7 @@ NOTEBOOK = "07.01-Vanishing-and-Exploding-Gradients.ipynb"
 @pytest.fixture(scope="module")
 def ns():
     """Run the notebook's solution cells (only those) and return what they define."""
-    namespace = {"np": np}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK, np=np)
 
 
 def test_check_cells_call_these_checkers():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import NOTEBOOKS, exercises, read, solution_namespace
 
 from surveykit import checks
 
@@ -12,10 +12,7 @@ NOTEBOOK = "05.07-Learning-Rate-Schedules.ipynb"
 @pytest.fixture(scope="module")
 def solutions():
     """Run the notebook's solution cells (only those) and return what they define."""
-    ns = {"np": np}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), ns)
-    return ns
+    return solution_namespace(NOTEBOOK, np=np)
 
 
 def test_notebook_solutions_pass(solutions, capsys):

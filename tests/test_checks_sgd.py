@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from notebook_utils import NOTEBOOKS, exercises, read
+from notebook_utils import solution_namespace
 
 import surveykit
 from surveykit import checks, foundations
@@ -12,10 +12,7 @@ NOTEBOOK = "05.01-Mini-Batch-and-Stochastic-Gradient-Descent.ipynb"
 
 @pytest.fixture(scope="module")
 def ns():
-    namespace = {"np": np, "sk": surveykit}
-    for solution, _ in exercises(read(NOTEBOOKS / NOTEBOOK)):
-        exec(compile(solution.source, NOTEBOOK, "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK, np=np, sk=surveykit)
 
 
 def _message(check, answer) -> str:
