@@ -41,7 +41,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .foundations import sigmoid
-from .optim.numpy_net import _bce_from_logits
+from .optim.numpy_net import bce_from_logits
 from .regularization.batchnorm import batchnorm_backward, batchnorm_forward
 from .training import Run
 from .validation import check_choice, check_int, check_range
@@ -286,7 +286,7 @@ def loss(params: dict, config: DeepNetConfig, X, y) -> float:
     """Mean binary cross-entropy of the network's logits against labels ``y`` in {0, 1}."""
     logits, _ = forward(params, config, X)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _bce_from_logits(logits, np.asarray(y, dtype=float).reshape(-1))
+        return bce_from_logits(logits, np.asarray(y, dtype=float).reshape(-1))
 
 
 def loss_and_grads(params: dict, config: DeepNetConfig, X, y):
@@ -314,7 +314,7 @@ def backprop(params: dict, config: DeepNetConfig, X, y):
     grads, deltas = {}, [None] * (config.depth + 1)
     hs = cache["h"]
     with np.errstate(over="ignore", invalid="ignore"):
-        value = _bce_from_logits(logits, y)
+        value = bce_from_logits(logits, y)
         dlogit = ((sigmoid(logits) - y) / m)[:, None]
         grads["W_out"] = hs[-1].T @ dlogit
         grads["b_out"] = dlogit.sum(axis=0)

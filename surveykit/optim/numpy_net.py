@@ -19,6 +19,7 @@ from .. import gradcheck
 from ..validation import check_choice, check_int
 
 __all__ = [
+    "bce_from_logits",
     "init_mlp",
     "mlp_forward",
     "mlp_loss",
@@ -70,14 +71,16 @@ def mlp_forward(params: dict, X, *, activation: str = "tanh"):
     return _sigmoid(z), {"X": X, "h": h, "z": z}
 
 
-def _bce_from_logits(z, y):
+def bce_from_logits(z, y) -> float:
+    """Mean binary cross-entropy of logits ``z`` against labels ``y`` ∈ {0, 1}, computed
+    stably as ``max(z, 0) − z·y + log(1 + e^{−|z|})`` (never takes log of 0)."""
     return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
 def mlp_loss(params: dict, X, y, *, activation: str = "tanh") -> float:
     """Mean binary cross-entropy of the network on ``(X, y)``, ``y`` in {0, 1}."""
     _, cache = mlp_forward(params, X, activation=activation)
-    return _bce_from_logits(cache["z"], np.asarray(y, dtype=cache["z"].dtype))
+    return bce_from_logits(cache["z"], np.asarray(y, dtype=cache["z"].dtype))
 
 
 def mlp_loss_and_grads(params: dict, X, y, *, activation: str = "tanh"):
@@ -98,7 +101,7 @@ def mlp_loss_and_grads(params: dict, X, y, *, activation: str = "tanh"):
         "W2": h.T @ dz,
         "b2": dz.sum(axis=0),
     }
-    return _bce_from_logits(z, y), grads
+    return bce_from_logits(z, y), grads
 
 
 def _flat(grads) -> np.ndarray:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..plots import new_figure
 from ..validation import check_choice, check_int, check_range
-from .numpy_optimizer import NumpyOptimizer, optimize
+from .adaptive_experiments import noisy_losses
 from .rules import SGD
 from .schedules import (
     CosineDecay,
@@ -326,22 +326,13 @@ def noisy_quadratic_losses(schedule, surface, *, w0, noise_sd: float, n_steps: i
                            n_runs: int = 200, seed: int = 0) -> np.ndarray:
     """Mean loss over ``n_runs`` independent SGD runs with noisy gradients, at each step.
 
-    ``surface`` is a :class:`~surveykit.optim.surfaces.Quadratic` (its ``grad`` works on
-    ``(2, n_runs)`` arrays, so the runs advance together); the gradient at every step is
-    ``∇L(w) + σξ`` with fresh standard-normal ξ. The rule is plain SGD
-    (:class:`~surveykit.optim.NumpyOptimizer`) with ``schedule`` as its learning rate.
+    Plain SGD with ``schedule`` as its learning rate: the experiment of
+    :func:`surveykit.optim.adaptive_experiments.noisy_losses` (gradient ``∇L(w) + σξ``,
+    ``surface`` a :class:`~surveykit.optim.surfaces.Quadratic`) with ``rule=SGD()``.
     Returns an array of ``n_steps + 1`` mean losses (step 0 = the start).
     """
-    noise_sd = check_range("noise_sd", noise_sd, 0.0, math.inf)
-    n_runs = check_int("n_runs", n_runs, low=1)
-    rng = np.random.default_rng(seed)
-    w_start = np.repeat(np.asarray(w0, dtype=float).reshape(2, 1), n_runs, axis=1)
-
-    def noisy_grad(w):
-        return surface.grad(w) + noise_sd * rng.standard_normal(w.shape)
-
-    path = optimize(NumpyOptimizer(SGD(), schedule), noisy_grad, w_start, n_steps)
-    return surface.loss(np.moveaxis(path, 1, -1)).mean(axis=1)
+    return noisy_losses(SGD(), schedule, surface, w0=w0, noise_sd=noise_sd, n_steps=n_steps,
+                        n_runs=n_runs, seed=seed)
 
 
 def plot_noisy_quadratic(losses: Mapping[str, np.ndarray], *,
