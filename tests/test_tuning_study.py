@@ -345,10 +345,10 @@ def test_workers_that_keep_dying_stop_the_search():
 
 def test_a_killed_search_resumes_without_re_running_finished_trials(tmp_path):
     """The issue's test: a search in a subprocess (each trial sleeps 0.2 s and logs its
-    number and params) is SIGKILLed once the store holds ≥ 3 finished trials and one
-    running; a new process resumes it to n_trials."""
+    number and params; trial 3 never ends) is SIGKILLed once the store holds 3 finished
+    trials and trial 3 running; a new process resumes it to n_trials."""
     db, log, n = tmp_path / "search.db", tmp_path / "calls.log", 8
-    cmd = [sys.executable, WORKER, "search", str(db), str(log), str(n), "0.2"]
+    cmd = [sys.executable, WORKER, "search", str(db), str(log), str(n), "0.2", "3"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     store = TrialStore(db)
     deadline = time.time() + 60
@@ -365,6 +365,7 @@ def test_a_killed_search_resumes_without_re_running_finished_trials(tmp_path):
     before = store.trials(record.id)
     finished_before = [t.number for t in before if t.state == "complete"]
     (interrupted,) = [t.number for t in before if t.state == "running"]
+    assert (finished_before, interrupted) == ([0, 1, 2], 3)
 
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
     assert f"abandoned on open: [{interrupted}]" in out.stdout

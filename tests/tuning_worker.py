@@ -4,8 +4,9 @@
   with ``info = {"pending": number of running trials it saw}``;
 - :func:`bowl` — a fast deterministic objective; :class:`Logged` — a slow-ish one that
   appends "number<TAB>params" to a log file before evaluating;
-- ``python tuning_worker.py search DB LOG N SLEEP`` — optimize a stored study to N trials
-  (the kill test runs this, kills it, and runs it again);
+- ``python tuning_worker.py search DB LOG N SLEEP HANG_AT`` — optimize a stored study to
+  N trials; trial number HANG_AT never finishes (it sleeps ten minutes), so the kill test
+  can kill the process mid-trial without a race, then run the command again;
 - ``python tuning_worker.py writer DB NAME K READY_DIR N_WRITERS`` — K raw ask/tell
   rounds on study NAME, after a barrier (all writers ready), for the concurrency tests;
 - ``python tuning_worker.py shared DB N READY_DIR N_WRITERS`` — ``optimize`` to N trials
@@ -49,17 +50,18 @@ def bowl(trial) -> float:
 
 
 class Logged:
-    """``bowl`` after ``sleep`` seconds, appending "number<TAB>params-json" to ``log`` first."""
+    """``bowl`` after ``sleep`` seconds, appending "number<TAB>params-json" to ``log`` first;
+    trial ``hang_at`` (if given) sleeps ten minutes instead: a trial in flight when killed."""
 
-    def __init__(self, log, sleep: float):
-        self.log, self.sleep = str(log), float(sleep)
+    def __init__(self, log, sleep: float, hang_at: int | None = None):
+        self.log, self.sleep, self.hang_at = str(log), float(sleep), hang_at
 
     def __call__(self, trial) -> float:
         with open(self.log, "a") as f:
             f.write(f"{trial.number}\t{json.dumps(trial.params, sort_keys=True)}\n")
             f.flush()
             os.fsync(f.fileno())
-        time.sleep(self.sleep)
+        time.sleep(600.0 if trial.number == self.hang_at else self.sleep)
         trial.metrics["curve"] = [bowl(trial) * (1 + 1 / (e + 1)) for e in range(3)]
         return bowl(trial)
 
@@ -87,10 +89,10 @@ def _barrier(ready_dir: str, n: int, timeout: float = 60.0) -> None:
 def main(argv: list[str]) -> None:
     mode, db, *rest = argv
     if mode == "search":
-        log, n, sleep = rest[0], int(rest[1]), float(rest[2])
+        log, n, sleep, hang_at = rest[0], int(rest[1]), float(rest[2]), int(rest[3])
         study = Study(SPACE, SeededRandom(SPACE, seed=7), db, name="killed")
         print("abandoned on open:", study.abandoned_on_open, flush=True)
-        study.optimize(Logged(log, sleep), n, progress=None)
+        study.optimize(Logged(log, sleep, hang_at), n, progress=None)
     elif mode == "writer":
         name, k, ready, n_writers = rest[0], int(rest[1]), rest[2], int(rest[3])
         study = Study(SPACE, SeededRandom(SPACE, seed=3), db, name=name)

@@ -170,8 +170,11 @@ class LogUniform(Dimension):
 
     def from_unit(self, u: float) -> float:
         u = _check_unit(u)
-        value = math.exp(self._log_low + u * (self._log_high - self._log_low))
-        return float(min(max(value, self.low), self.high))
+        if u == 0.0:  # the bounds exactly, not exp(log(bound)) one ulp away
+            return self.low
+        if u == 1.0:
+            return self.high
+        return float(min(max(self.low * (self.high / self.low) ** u, self.low), self.high))
 
     def contains(self, value) -> bool:
         try:
@@ -433,7 +436,11 @@ class Space:
             if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
                 values.append(d.grid(int(spec)))
             else:
-                vals = list(spec)
+                try:
+                    vals = list(spec)
+                except TypeError:
+                    raise ValueError(f"grid: give {d.name!r} a number of points (an integer) "
+                                     f"or a list of values; got {spec!r}") from None
                 if not vals:
                     raise ValueError(f"grid: values for {d.name!r} must not be empty")
                 values.append([d.check(v) for v in vals])
