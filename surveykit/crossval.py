@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .tuning.adequate import NoImprovement  # the one definition of the stopping rule
 from .validation import check_choice, check_int, check_range
 
 __all__ = [
@@ -682,23 +683,11 @@ def adequate_stop(scores, patience: int, min_delta: float = 0.0) -> np.ndarray:
     A search stops after trial t when its best score has not improved by more than
     ``min_delta`` during the last ``patience`` trials (the early-stopping rule of §4.4,
     applied to the tuning loop); otherwise it runs all trials. Returns, per run (row of
-    ``scores``, shape (runs, trials)), the number of trials run (1 … trials).
+    ``scores``, shape (runs, trials)), the number of trials run (1 … trials). Scores are
+    maximised, so this is :class:`surveykit.tuning.adequate.NoImprovement` on ``−scores``.
     """
     s = np.atleast_2d(np.asarray(scores, dtype=np.float64))
-    patience = check_int("patience", patience, low=1)
-    min_delta = check_range("min_delta", min_delta, 0.0)
-    stops = np.full(s.shape[0], s.shape[1], dtype=np.int64)
-    for r, row in enumerate(s):
-        best, since = -np.inf, 0
-        for t, value in enumerate(row, start=1):
-            if value > best + min_delta:
-                best, since = value, 0
-            else:
-                since += 1
-                if since >= patience:
-                    stops[r] = t
-                    break
-    return stops
+    return NoImprovement(patience, min_delta).trials_run_many(-s).astype(np.int64)
 
 
 def adequate_search_summary(trials: TuningTrials, patience: int,

@@ -338,17 +338,7 @@ class NoImprovement:
     def trials_run(self, values: Sequence[float]) -> int:
         """How many of the trials with ``values`` (in order; NaN = failed) a search stopped
         by this rule runs: :func:`stop_index` in one pass."""
-        best_value, since = math.inf, 0
-        if self.patience <= 0:  # pragma: no cover  (validated in __post_init__)
-            return 0
-        for k, v in enumerate(np.asarray(values, dtype=float), start=1):
-            if math.isfinite(v) and v < best_value - self.min_delta:
-                best_value, since = v, 0
-            else:
-                since += 1
-            if since >= self.patience:
-                return k
-        return len(values)
+        return int(self.trials_run_many([np.asarray(values, dtype=float)])[0])
 
 
 def stop_index(trials: Sequence[Trial], stop: Callable[[list[Trial]], bool]) -> int:
