@@ -29,6 +29,16 @@ def test_headers_navigation_and_index_are_fresh():
     assert stale == [], f"stale generated cells in {stale}: run `make nav`"
 
 
+def test_readme_lists_every_notebook_and_is_fresh():
+    cur = nbtools.load_curriculum()
+    readme = nbtools.README.read_text(encoding="utf-8")
+    assert nbtools.readme_with_table(cur, readme) == readme, "stale README table: run `make nav`"
+    for entry in cur["notebook"]:
+        assert f"](notebooks/{entry['file']})" in readme
+    for target in re.findall(r"\]\((notebooks/[^)]+\.ipynb)\)", readme):
+        assert (nbtools.ROOT / target).exists(), target
+
+
 def test_navigation_is_idempotent_and_links_resolve():
     cur = nbtools.load_curriculum()
     for i, entry in enumerate(cur["notebook"]):
