@@ -862,35 +862,18 @@ def holdout_score(objective, params: Mapping, *, budget=None, seed: int = 0) -> 
     ``search_value`` is what the objective returns for these params (from its cache), so
     :attr:`HoldoutScore.reproduces_search` checks that the retraining is the search's one.
     """
-    import keras
-
-    from ..training import fit
     from . import objectives
 
     if not isinstance(objective, objectives.MLPObjective):
         raise ValueError(f"objective must be an MLPObjective; got {objective!r}")
-    p = objectives._check_params(params)
-    epochs = objective.epochs if budget is None else objectives._check_budget(budget)
-    seed = check_int("seed", seed if objective.seed is None else objective.seed, 0)
-    run = fit(objective.model_builder(p), objective.split,
-              optimizer=objectives._keras_optimizer(p["optimizer"], p["learning_rate"]),
-              epochs=epochs, batch_size=p["batch_size"], loss=objective._loss_name(),
-              metrics=(), seed=seed, config=p)
+    search_value = objective.evaluate(params, budget, seed).value
+    run = objective.fit(params, budget, seed)
     if run.diverged:
         nan = math.nan
-        return HoldoutScore(dict(params), nan, nan, nan,
-                            objective.evaluate(params, budget, seed).value)
-    val_loss, _ = objective.validation_loss(run.model)
-    split = objective.split
-    prob = run.model(split.X_test, training=False)
-    if objective.data == "digits":
-        loss = keras.losses.sparse_categorical_crossentropy(split.y_test, prob)
-        acc = np.mean(np.argmax(np.asarray(prob), axis=1) == split.y_test)
-    else:
-        loss = keras.losses.binary_crossentropy(split.y_test[:, None].astype("float32"), prob)
-        acc = np.mean((np.asarray(prob)[:, 0] > 0.5) == (split.y_test == 1))
-    return HoldoutScore(dict(params), float(val_loss), float(np.mean(np.asarray(loss))),
-                        float(acc), objective.evaluate(params, budget, seed).value, run.model)
+        return HoldoutScore(dict(params), nan, nan, nan, search_value)
+    val_loss, _ = objective.scores(run.model, "val")
+    test_loss, test_acc = objective.scores(run.model, "test")
+    return HoldoutScore(dict(params), val_loss, test_loss, test_acc, search_value, run.model)
 
 
 # --------------------------------------------------------------------------- tables

@@ -259,10 +259,7 @@ class MLPObjective:
     def evaluate(self, params: Mapping, budget=None, seed: int = 0) -> Evaluation:
         """Train one configuration (or fetch it from the cache) and return its
         :class:`Evaluation`; never raises on divergence (see ``error``)."""
-        params = _check_params(params)
-        epochs = self.epochs if budget is None else _check_budget(budget)
-        seed = check_int("seed", seed if self.seed is None else self.seed, low=0,
-                         high=2**32 - 1)
+        params, epochs, seed = self.settings(params, budget, seed)
         key = self._key(params, epochs, seed)
         if key not in _CACHE:
             _CACHE[key] = self._train(params, epochs, seed)
@@ -314,14 +311,16 @@ class MLPObjective:
         return "sparse_categorical_crossentropy" if self.data == "digits" \
             else "binary_crossentropy"
 
-    def validation_loss(self, model) -> tuple[float, float]:
-        """(cross-entropy, accuracy) of ``model`` on the validation part, by Keras' own
-        loss function on the predictions — the loss alone, without any L2 penalty."""
+    def scores(self, model, part: str = "val") -> tuple[float, float]:
+        """(cross-entropy, accuracy) of ``model`` on the ``part`` ("train", "val" or
+        "test") of the split, by Keras' own loss function on the predictions — the loss
+        alone, without any L2 penalty."""
         import keras
 
+        part = check_choice("part", part, ("train", "val", "test"))
         split = self.split
-        p = model(split.X_val, training=False)
-        y = split.y_val
+        p = model(getattr(split, f"X_{part}"), training=False)
+        y = getattr(split, f"y_{part}")
         if self.data == "digits":
             loss = keras.losses.sparse_categorical_crossentropy(y, p)
             acc = np.mean(np.argmax(np.asarray(p), axis=1) == y)
@@ -330,14 +329,35 @@ class MLPObjective:
             acc = np.mean((np.asarray(p)[:, 0] > 0.5) == (y == 1))
         return float(np.mean(np.asarray(loss))), float(acc)
 
-    def _train(self, params: dict, epochs: int, seed: int) -> Evaluation:
+    def validation_loss(self, model) -> tuple[float, float]:
+        """(cross-entropy, accuracy) on the validation part: :meth:`scores` ``(model, "val")``."""
+        return self.scores(model, "val")
+
+    def settings(self, params: Mapping, budget=None, seed: int = 0) -> tuple[dict, int, int]:
+        """(params with defaults filled in and validated, epochs, seed) as a trial of
+        ``params`` at ``budget`` with ``seed`` trains them (``self.seed`` wins if set)."""
+        params = _check_params(params)
+        epochs = self.epochs if budget is None else _check_budget(budget)
+        seed = check_int("seed", seed if self.seed is None else self.seed, low=0,
+                         high=2**32 - 1)
+        return params, epochs, seed
+
+    def fit(self, params: Mapping, budget=None, seed: int = 0):
+        """Train ``params`` exactly as a trial does and return the
+        :class:`surveykit.training.Run` (its ``model``, ``history``, ``diverged``). Not
+        cached: :meth:`evaluate` is the cached path; this one is for retraining a
+        configuration to score it elsewhere (e.g. on the test part)."""
         from ..training import fit
 
+        params, epochs, seed = self.settings(params, budget, seed)
+        return fit(self.model_builder(params), self.split,
+                   optimizer=_keras_optimizer(params["optimizer"], params["learning_rate"]),
+                   epochs=epochs, batch_size=params["batch_size"], loss=self._loss_name(),
+                   metrics=(), seed=seed, config=params)
+
+    def _train(self, params: dict, epochs: int, seed: int) -> Evaluation:
         start = time.perf_counter()
-        run = fit(self.model_builder(params), self.split,
-                  optimizer=_keras_optimizer(params["optimizer"], params["learning_rate"]),
-                  epochs=epochs, batch_size=params["batch_size"], loss=self._loss_name(),
-                  metrics=(), seed=seed, config=params)
+        run = self.fit(params, epochs, seed)
         error, value, acc = None, math.nan, math.nan
         if run.diverged:
             error = run.status()
