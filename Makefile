@@ -22,7 +22,8 @@ help:
 	@echo "make html     export the notebooks to offline HTML in build/html/"
 	@echo "make nav      regenerate notebook headers, navigation and the index"
 	@echo "make execute  re-run every notebook top to bottom and store its outputs"
-	@echo "make bench    time surveykit's optimizers against Keras' (writes bench/RESULTS.md)"
+	@echo "make bench    benchmarks: optimizers vs Keras (bench/RESULTS.md), tuning vs Optuna,"
+	@echo "              scikit-optimize and random search (bench/TUNING.md); installs .[bench]"
 
 # The environment: rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -66,8 +67,12 @@ html: $(STAMP)
 	$(BIN)/python tools/nbtools.py html --out build/html
 
 # Performance is measured here, never by timed assertions in tests.
+# The tuning benchmark's peers (scikit-optimize, PyTorch for Optuna's GPSampler) are heavy,
+# so they are installed here rather than by `make setup`.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/optimizers.py --out bench/RESULTS.md
+	$(BIN)/python bench/tuning.py --out bench/TUNING.md
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ imported only by what uses them.
 
 from .adequate import Hyperband, NoImprovement, SuccessiveHalving
 from .base import STATES, Strategy, Suggestion, Trial, best, completed, running
+from .bayes import BayesianOptimization
 from .manual import OneAtATime, one_at_a_time
 from .space import Categorical, Dimension, Integer, LogUniform, Space, Uniform
 from .store import TrialStore
@@ -32,4 +33,5 @@ from .study import Study
 __all__ = ["STATES", "Strategy", "Suggestion", "Trial", "best", "completed", "running",
            "Categorical", "Dimension", "Integer", "LogUniform", "Space", "Uniform",
            "Study", "TrialStore", "GridSearch", "RandomSearch", "CoarseToFine",
-           "SuccessiveHalving", "Hyperband", "NoImprovement", "OneAtATime", "one_at_a_time"]
+           "SuccessiveHalving", "Hyperband", "BayesianOptimization", "NoImprovement",
+           "OneAtATime", "one_at_a_time"]
