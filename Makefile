@@ -67,8 +67,8 @@ html: $(STAMP)
 	$(BIN)/python tools/nbtools.py html --out build/html
 
 # Performance is measured here, never by timed assertions in tests.
-# The tuning benchmark's peers (scikit-optimize, PyTorch for Optuna's GPSampler) are heavy,
-# so they are installed here rather than by `make setup`.
+# The tuning benchmark's peers (scikit-optimize, greenlet) are installed here rather than
+# by `make setup`; Optuna's GPSampler also needs a CPU PyTorch (see bench/README.md).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/optimizers.py --out bench/RESULTS.md

@@ -48,7 +48,6 @@ Choices a real implementation has to make, and the ones made here:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 from collections.abc import Sequence
@@ -180,15 +179,13 @@ _CONTROLLER = []
 
 
 def one_blas_thread():
-    """A context that limits BLAS to one thread (threadpoolctl, when installed).
+    """A context that limits BLAS to one thread (threadpoolctl).
 
     The GP's matrices are small (n ≤ a few hundred): with several BLAS threads on a busy
     machine OpenBLAS spends its time waiting for cores — measured here, one suggestion
     took 1.3 s with 2 threads against 85 ms with one, on 2 loaded cores."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
+    from threadpoolctl import ThreadpoolController
+
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1, user_api="blas")

@@ -108,10 +108,41 @@ def _check_sub(lo, hi) -> tuple[float, float]:
     return lo, hi
 
 
-class Uniform(Dimension):
+class _Real(Dimension):
+    """What the real-valued dimensions share: a closed interval [low, high], evenly
+    spaced grids (in the dimension's scale, through ``from_unit``) and narrowing."""
+
+    low: float
+    high: float
+    _type: str
+
+    def contains(self, value) -> bool:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return False
+        return not isinstance(value, bool) and self.low <= v <= self.high
+
+    def grid(self, n: int) -> list[float]:
+        n = check_int("n (grid points)", n, 1)
+        return [self.from_unit(u) for u in (np.linspace(0, 1, n) if n > 1 else [0.5])]
+
+    def narrow(self, lo: float, hi: float) -> _Real:
+        lo, hi = _check_sub(lo, hi)
+        return type(self)(self.name, self.from_unit(lo), self.from_unit(hi))
+
+    def to_dict(self) -> dict:
+        return {"type": self._type, "name": self.name, "low": self.low, "high": self.high}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.low:g}, {self.high:g})"
+
+
+class Uniform(_Real):
     """A real hyperparameter on a linear scale: ``value = low + u·(high − low)``."""
 
     scale = "linear"
+    _type = "uniform"
 
     def __init__(self, name: str, low: float, high: float):
         self.name = _check_name(name)
@@ -125,32 +156,12 @@ class Uniform(Dimension):
         u = _check_unit(u)
         return float(min(max(self.low + u * (self.high - self.low), self.low), self.high))
 
-    def contains(self, value) -> bool:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            return False
-        return not isinstance(value, bool) and self.low <= v <= self.high
-
-    def grid(self, n: int) -> list[float]:
-        n = check_int("n (grid points)", n, 1)
-        return [self.from_unit(u) for u in (np.linspace(0, 1, n) if n > 1 else [0.5])]
-
-    def narrow(self, lo: float, hi: float) -> Uniform:
-        lo, hi = _check_sub(lo, hi)
-        return Uniform(self.name, self.from_unit(lo), self.from_unit(hi))
-
-    def to_dict(self) -> dict:
-        return {"type": "uniform", "name": self.name, "low": self.low, "high": self.high}
-
     def describe(self) -> str:
         return f"[{self.low:g}, {self.high:g}]"
 
-    def __repr__(self) -> str:
-        return f"Uniform({self.name!r}, {self.low:g}, {self.high:g})"
 
 
-class LogUniform(Dimension):
+class LogUniform(_Real):
     """A positive real hyperparameter on a log scale: ``value = low·(high/low)**u``.
 
     Each decade gets the same share of samples (§7.4): in log-uniform(1e-5, 1e-1)
@@ -158,6 +169,7 @@ class LogUniform(Dimension):
     """
 
     scale = "log"
+    _type = "loguniform"
 
     def __init__(self, name: str, low: float, high: float):
         self.name = _check_name(name)
@@ -176,29 +188,9 @@ class LogUniform(Dimension):
             return self.high
         return float(min(max(self.low * (self.high / self.low) ** u, self.low), self.high))
 
-    def contains(self, value) -> bool:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            return False
-        return not isinstance(value, bool) and self.low <= v <= self.high
-
-    def grid(self, n: int) -> list[float]:
-        n = check_int("n (grid points)", n, 1)
-        return [self.from_unit(u) for u in (np.linspace(0, 1, n) if n > 1 else [0.5])]
-
-    def narrow(self, lo: float, hi: float) -> LogUniform:
-        lo, hi = _check_sub(lo, hi)
-        return LogUniform(self.name, self.from_unit(lo), self.from_unit(hi))
-
-    def to_dict(self) -> dict:
-        return {"type": "loguniform", "name": self.name, "low": self.low, "high": self.high}
-
     def describe(self) -> str:
         return f"[{self.low:g}, {self.high:g}] (log scale)"
 
-    def __repr__(self) -> str:
-        return f"LogUniform({self.name!r}, {self.low:g}, {self.high:g})"
 
 
 class Integer(Dimension):
