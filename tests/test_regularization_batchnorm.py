@@ -10,7 +10,6 @@ import surveykit  # noqa: F401  (first: quiets TensorFlow before it is imported)
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -25,6 +24,7 @@ from surveykit.regularization import (
     layernorm_forward,
     update_running_stats,
 )
+from surveykit.regularization.es_bn_experiments import compare_with_keras_batchnorm
 
 # Tolerances for the Keras comparisons: (rtol, atol) on values of order 1. Measured worst
 # cases: float64 1.6e-14 (BN, ∂L/∂γ of a conv batch) and 2.2e-16 (LN); float32 1.1e-5
@@ -143,52 +143,6 @@ def test_numpy_layer_switches_between_training_and_inference():
 # --- against keras.layers.BatchNormalization -------------------------------------------------
 
 
-def _compare_with_keras_bn(dtype, shape, momentum, eps, steps=5, lr=0.1, seed=5):
-    """Train both for `steps` steps of SGD on L = Σ g ⊙ y; return the max errors seen,
-    each as max |keras − ours| / (1 + |ours|)."""
-    rng = np.random.default_rng(seed)
-    d = shape[-1]
-    layer = keras.layers.BatchNormalization(momentum=momentum, epsilon=eps, dtype=dtype)
-    layer.build(shape)
-    ours = BatchNorm(d, momentum=momentum, eps=eps)
-    gamma, beta = rng.uniform(0.5, 2, d), rng.normal(size=d)
-    layer.gamma.assign(gamma.astype(dtype))
-    layer.beta.assign(beta.astype(dtype))
-    ours.gamma, ours.beta = layer.gamma.numpy().astype(float), layer.beta.numpy().astype(float)
-    err = dict.fromkeys(["y", "moving_mean", "moving_var", "dx", "dgamma", "dbeta",
-                         "gamma", "inference"], 0.0)
-
-    def track(name, theirs, mine):
-        theirs = np.asarray(theirs, float)
-        err[name] = max(err[name], float(np.max(np.abs(theirs - mine) / (1 + np.abs(mine)))))
-
-    for _ in range(steps):
-        x = _batch(rng, shape, d).astype(dtype)
-        g = rng.normal(size=shape).astype(dtype)
-        x_tf = tf.constant(x)
-        with tf.GradientTape() as tape:
-            tape.watch(x_tf)
-            y_keras = layer(x_tf, training=True)
-            loss = tf.reduce_sum(y_keras * g)
-        dx_k, dgamma_k, dbeta_k = tape.gradient(loss, [x_tf, layer.gamma, layer.beta])
-        y = ours(x.astype(float), training=True)
-        dx = ours.backward(g.astype(float))
-        track("y", y_keras, y)
-        track("moving_mean", layer.moving_mean.numpy(), ours.running_mean)
-        track("moving_var", layer.moving_variance.numpy(), ours.running_var)
-        track("dx", dx_k, dx)
-        track("dgamma", dgamma_k, ours.dgamma)
-        track("dbeta", dbeta_k, ours.dbeta)
-        # one SGD step on γ and β, in both
-        layer.gamma.assign(layer.gamma - lr * dgamma_k)
-        layer.beta.assign(layer.beta - lr * dbeta_k)
-        ours.gamma, ours.beta = ours.gamma - lr * ours.dgamma, ours.beta - lr * ours.dbeta
-        track("gamma", layer.gamma.numpy(), ours.gamma)
-    x = _batch(rng, shape, d).astype(dtype)
-    track("inference", layer(x, training=False), ours(x.astype(float), training=False))
-    return err
-
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("shape, momentum, eps", [
     ((16, 4), 0.9, 1e-5),     # the survey's ρ and ε
@@ -198,7 +152,9 @@ def _compare_with_keras_bn(dtype, shape, momentum, eps, steps=5, lr=0.1, seed=5)
 ])
 def test_equals_keras_batchnorm_over_training_steps_and_at_inference(dtype, shape,
                                                                      momentum, eps):
-    err = _compare_with_keras_bn(dtype, shape, momentum, eps)
+    # the comparison loop lives once, in the package (notebook 04.06 shows it too)
+    err = compare_with_keras_batchnorm(shape, momentum=momentum, eps=eps, steps=5,
+                                       dtype=dtype, lr=0.1, seed=5)
     assert max(err.values()) < TOL[dtype][0], err
 
 
