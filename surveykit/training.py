@@ -90,12 +90,18 @@ def fit(
     seed: int = 0,
     config: dict | None = None,
     max_loss: float = 1e6,
+    callbacks: Iterable = (),
 ) -> Run:
     """Build, compile and train a Keras model on ``split`` (a :class:`surveykit.data.Split`).
 
     Seeds Keras before building so that the same call gives the same weights and the same
     shuffling. Divergence is detected as described in the module docstring. Returns a
     :class:`Run` with ``loss``/``val_loss`` and each metric per epoch.
+
+    ``callbacks`` are more Keras callbacks, run after the divergence detector: e.g.
+    early stopping (:class:`surveykit.regularization.early_stopping.EarlyStoppingCallback`,
+    survey §4.4) or experiment tracking (:meth:`surveykit.tracking.ExperimentLog.callback`,
+    §8.3). When early stopping ends training, ``history`` holds the epochs that ran.
     """
     import keras
 
@@ -108,7 +114,7 @@ def fit(
     hist = model.fit(
         split.X_train, split.y_train,
         validation_data=(split.X_val, split.y_val),
-        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[detector],
+        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[detector, *callbacks],
     )
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     if detector.diverged_at is not None:

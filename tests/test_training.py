@@ -86,3 +86,22 @@ def test_plots_mark_diverged_runs_instead_of_drawing_nan():
     fig2 = plots.metric_vs_hyperparameter([0.1, 9], [good, bad], name="η")
     marked = [line for line in fig2.axes[0].lines if line.get_label() == "diverged"]
     assert len(marked) == 1 and list(marked[0].get_xdata()) == [9.0]
+
+
+def test_extra_callbacks_see_every_epoch_and_can_stop_training(split):
+    seen = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((epoch, float(logs["val_loss"])))
+
+    class StopAfterTwo(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+    run = training.fit(_small, split, optimizer=keras.optimizers.SGD(0.05), epochs=5, seed=4,
+                       callbacks=[Record(), StopAfterTwo()])
+    assert run.epochs == 2 and not run.diverged
+    assert [e for e, _ in seen] == [0, 1]
+    assert [v for _, v in seen] == run.history["val_loss"]

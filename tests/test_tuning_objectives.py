@@ -430,3 +430,38 @@ def test_sampling_panel_redraws_on_every_move():
     panel.controls["n_samples"].value = 200
     assert panel.error is None and panel.calls == 2
     assert "200 samples of each kind" in panel.figure.axes[0].get_title()
+
+
+def test_patience_stops_early_and_scores_the_restored_best_epoch():
+    from surveykit.regularization.early_stopping import early_stopping
+
+    # A learning rate high enough that the validation loss stops improving within 40 epochs.
+    params = {"learning_rate": 0.05, "units": 64, "batch_size": 16}
+    plain = mlp_objective(epochs=40, seed=0)
+    stopped = mlp_objective(epochs=40, seed=0, patience=2)
+    full = plain.evaluate(params)
+    early = stopped.evaluate(params)
+    # the same training up to the stop (same seed, same batches) ...
+    rule = early_stopping(full.history, patience=2, restore_best_weights=True)
+    assert rule.stopped_epoch is not None, "this setting must trigger early stopping"
+    ran = len(early.history["val_loss"])
+    assert ran == rule.stopped_epoch + 1 < 40
+    np.testing.assert_allclose(early.history["val_loss"], full.history["val_loss"][:ran],
+                               rtol=1e-5)
+    # ... and the value is the penalty-free validation loss of the restored best epoch
+    assert early.value == pytest.approx(full.history["val_loss"][rule.best_epoch], rel=1e-4)
+    with pytest.raises(ValueError, match="patience"):
+        mlp_objective(patience=-1)
+
+
+def test_fit_passes_extra_callbacks():
+    import keras
+
+    epochs = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            epochs.append(epoch)
+
+    run = mlp_objective(epochs=2, seed=0).fit(FAST, callbacks=[Record()])
+    assert epochs == [0, 1] and run.epochs == 2

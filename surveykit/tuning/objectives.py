@@ -233,12 +233,20 @@ class MLPObjective:
     reached nan)"), which a study records as a failed trial. Results are memoised per
     process (:func:`clear_cache` to forget them). The object is a frozen dataclass of
     plain values, so it pickles for a process pool.
+
+    ``patience``: None trains every epoch; an integer p ≥ 0 adds early stopping (survey
+    §4.4, and §8.1's "use early stopping; start with a large enough value"): training
+    stops once Keras' ``val_loss`` (which includes any L2 penalty) has not improved for
+    p epochs, and the weights of its best epoch are restored before scoring
+    (:class:`surveykit.regularization.early_stopping.EarlyStoppingCallback` with
+    ``restore_best_weights=True``). The budget (or ``epochs``) is then the maximum.
     """
 
     data: str = "breast_cancer"
     epochs: int = 5
     seed: int | None = None
     split_seed: int = 0
+    patience: int | None = None
 
     def __post_init__(self):
         check_choice("data", self.data, DATASETS)
@@ -246,6 +254,8 @@ class MLPObjective:
         if self.seed is not None:
             check_int("seed", self.seed, low=0, high=2**32 - 1)
         check_int("split_seed", self.split_seed, low=0, high=2**32 - 1)
+        if self.patience is not None:
+            check_int("patience", self.patience, low=0)
 
     @property
     def split(self):
@@ -342,18 +352,26 @@ class MLPObjective:
                          high=2**32 - 1)
         return params, epochs, seed
 
-    def fit(self, params: Mapping, budget=None, seed: int = 0):
+    def fit(self, params: Mapping, budget=None, seed: int = 0, *, callbacks=()):
         """Train ``params`` exactly as a trial does and return the
         :class:`surveykit.training.Run` (its ``model``, ``history``, ``diverged``). Not
         cached: :meth:`evaluate` is the cached path; this one is for retraining a
-        configuration to score it elsewhere (e.g. on the test part)."""
+        configuration to score it elsewhere (e.g. on the test part), or to watch it with
+        more Keras ``callbacks`` (e.g. the experiment log's, survey §8.3), which run after
+        the early-stopping one."""
         from ..training import fit
 
         params, epochs, seed = self.settings(params, budget, seed)
+        extra = []
+        if self.patience is not None:
+            from ..regularization.early_stopping import EarlyStoppingCallback
+
+            extra.append(EarlyStoppingCallback(patience=self.patience,
+                                               restore_best_weights=True))
         return fit(self.model_builder(params), self.split,
                    optimizer=_keras_optimizer(params["optimizer"], params["learning_rate"]),
                    epochs=epochs, batch_size=params["batch_size"], loss=self._loss_name(),
-                   metrics=(), seed=seed, config=params)
+                   metrics=(), seed=seed, config=params, callbacks=[*extra, *callbacks])
 
     def _train(self, params: dict, epochs: int, seed: int) -> Evaluation:
         start = time.perf_counter()
@@ -371,9 +389,10 @@ class MLPObjective:
 
 
 def mlp_objective(data: str = "breast_cancer", *, epochs: int = 5, seed: int | None = None,
-                  split_seed: int = 0) -> MLPObjective:
+                  split_seed: int = 0, patience: int | None = None) -> MLPObjective:
     """An :class:`MLPObjective` (see there): ``objective(trial) -> validation loss``."""
-    return MLPObjective(data=data, epochs=epochs, seed=seed, split_seed=split_seed)
+    return MLPObjective(data=data, epochs=epochs, seed=seed, split_seed=split_seed,
+                        patience=patience)
 
 
 # --------------------------------------------------------------------------- synthetic
