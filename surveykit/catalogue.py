@@ -11,7 +11,9 @@ description drawn from the survey's text. Tables are rendered from it
 Where the ranges come from is recorded in ``range_source``: the survey's own numbers
 (§3.2, §4.3, §4.6, §7.4, §8.1) where it gives them, otherwise common practice, said
 so. Defaults are the survey's where it gives one (β₁ = 0.9, β₂ = 0.999, ε = 1e-8 in
-§3.5; momentum 0.9 in §8.1; η = 10⁻³ for Adam in §8.1), else Keras'.
+§3.5; momentum 0.9 in §8.1; η = 10⁻³ for Adam in §8.1), else Keras'. The numbers §8.1
+gives (learning rate, batch size, dropout, λ, momentum, epochs) are read from
+:mod:`surveykit.ranges`, which holds them once.
 
 Scales (survey §7.4, "Choosing an appropriate scale"):
 
@@ -37,6 +39,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import ranges as _ranges
 from .validation import check_choice, check_range
 
 __all__ = [
@@ -235,6 +238,14 @@ def _h(name, label, category, section, symbol, scale, default, description, **kw
 
 _NOT_IN_SURVEY = "not in the survey: common practice"
 
+# §8.1's numbers, from surveykit.ranges (written once, there)
+_LR_ADAM, _LR_SGD = _ranges.get("learning_rate", "adam"), _ranges.get("learning_rate", "sgd")
+_BATCH = _ranges.get("batch_size")
+_EPOCHS = _ranges.get("epochs")
+_LAMBDA = _ranges.get("l2")
+_DROP_DENSE, _DROP_CONV = _ranges.get("dropout", "dense"), _ranges.get("dropout", "conv")
+_MOMENTUM = _ranges.start("momentum")
+
 #: Every hyperparameter that survey §3.1–3.5 names, in the survey's order.
 CATALOGUE: tuple[Hyperparameter, ...] = (
     # §3.1 model architecture
@@ -258,16 +269,17 @@ CATALOGUE: tuple[Hyperparameter, ...] = (
     _h("batch_size", "Batch size", "training", "3.2", "m", "log", 32,
        "Examples per forward/backward pass. Smaller batches give noisier updates but can "
        "generalize better.",
-       low=32, high=256, values=(32, 64, 128, 256), integer=True,
+       low=min(_BATCH.values), high=max(_BATCH.values), values=_BATCH.values, integer=True,
        range_source="§3.2 (32, 64, 128), §8.1 (… 256)"),
-    _h("epochs", "Number of epochs", "training", "3.2", "E", "linear", 100,
+    _h("epochs", "Number of epochs", "training", "3.2", "E", "linear", _EPOCHS.low,
        "Passes over the training set. Larger values can overfit; early stopping is often "
        "used.",
-       low=100, high=200, integer=True, range_source="§8.1 (100–200, with early stopping)"),
-    _h("learning_rate", "Learning rate", "training", "3.2", "η", "log", 1e-3,
+       low=_EPOCHS.low, high=_EPOCHS.high, integer=True,
+       range_source="§8.1 (100–200, with early stopping)"),
+    _h("learning_rate", "Learning rate", "training", "3.2", "η", "log", _LR_ADAM.start[0],
        "Step size of the update w := w − η ∂L/∂w; arguably the most critical: too low is "
        "slow, too high diverges.",
-       low=1e-5, high=1.0, values=(1e-3, 1e-2, 1e-1),
+       low=_LR_ADAM.low, high=_LR_ADAM.high, values=_LR_ADAM.start + _LR_SGD.start,
        range_source="§8.1 (10⁻³ for Adam, 10⁻² or 10⁻¹ for SGD; log scale)"),
     _h("initializer", "Weight initialization", "training", "3.2", "", "categorical",
        "glorot_uniform",
@@ -278,13 +290,14 @@ CATALOGUE: tuple[Hyperparameter, ...] = (
     # §3.3 regularization
     _h("l2", "L2 regularization (weight decay)", "regularization", "3.3", "λ", "log", 1e-4,
        "Adds λ Σ w² to the loss.",
-       low=1e-5, high=1e-2, range_source="§8.1 (§7.4: 10⁻⁶–10⁻² for weight decay)"),
+       low=_LAMBDA.low, high=_LAMBDA.high,
+       range_source="§8.1 (§7.4: 10⁻⁶–10⁻² for weight decay)"),
     _h("l1", "L1 regularization", "regularization", "3.3", "λ", "log", 1e-4,
        "Adds λ Σ |w| to the loss; encourages sparsity.",
-       low=1e-5, high=1e-2, range_source="§8.1 (regularization strength λ)"),
-    _h("dropout", "Dropout rate", "regularization", "3.3", "p", "linear", 0.2,
+       low=_LAMBDA.low, high=_LAMBDA.high, range_source="§8.1 (regularization strength λ)"),
+    _h("dropout", "Dropout rate", "regularization", "3.3", "p", "linear", _DROP_DENSE.low,
        "Fraction of neurons randomly disabled during training.",
-       low=0.1, high=0.5, values=(0.2, 0.5),
+       low=_DROP_CONV.low, high=_DROP_DENSE.high, values=(_DROP_DENSE.low, _DROP_DENSE.high),
        range_source="§4.3, §7.4, §8.1 (0.2–0.5 dense, 0.1–0.3 convolutional)"),
     _h("batch_norm_momentum", "Batch normalization momentum", "regularization", "3.3", "ρ",
        "log1m", 0.99,
@@ -310,10 +323,10 @@ CATALOGUE: tuple[Hyperparameter, ...] = (
     _h("optimizer", "Optimizer", "optimization", "3.4", "", "categorical", "adam",
        "The update rule: SGD, Adam, RMSProp, AdaGrad, etc.",
        values=("sgd", "momentum", "rmsprop", "adam", "adagrad"), range_source="§3.4"),
-    _h("momentum", "Momentum", "optimization", "3.4", "β", "log1m", 0.9,
+    _h("momentum", "Momentum", "optimization", "3.4", "β", "log1m", _MOMENTUM,
        "Speeds up SGD by averaging gradients: v_t = β v_{t−1} + (1 − β) ∂L/∂w, "
        "w := w − η v_t.",
-       low=0.5, high=0.99, values=(0.9,), range_source=f"§8.1 (0.9); {_NOT_IN_SURVEY}"),
+       low=0.5, high=0.99, values=(_MOMENTUM,), range_source=f"§8.1 (0.9); {_NOT_IN_SURVEY}"),
     _h("decay_rate", "Learning-rate decay", "optimization", "3.4", "k", "log", 0.01,
        "Reduces η over time: η_t = η0 / (1 + decay rate · t).",
        low=1e-4, high=1.0, range_source=_NOT_IN_SURVEY),

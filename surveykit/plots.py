@@ -29,12 +29,15 @@ def learning_curves(runs: Sequence, *, metric: str = "loss", labels: Sequence[st
 
     A diverged run is drawn up to its last finished epoch and marked with ×, and its legend
     entry says "diverged in epoch k": a NaN loss is reported, never silently plotted.
+    ``runs`` are :class:`surveykit.training.Run` objects or :class:`surveykit.curves.Curves`
+    (then the default label is the curves' ``label``).
     """
     if ax is None:
         fig, (ax,) = new_figure()
     else:
         fig = ax.figure
-    labels = list(labels) if labels is not None else [str(r.config) for r in runs]
+    labels = list(labels) if labels is not None else [getattr(r, "label", "") or str(r.config)
+                                                      for r in runs]
     colors = [f"C{i % 10}" for i in range(len(runs))]
     for run, label, color in zip(runs, labels, colors, strict=True):
         train = np.asarray(run.history.get(metric, []), float)
