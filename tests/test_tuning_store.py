@@ -151,3 +151,51 @@ def test_concurrent_writers_get_unique_contiguous_numbers(tmp_path):
             bowl = ((math.log10(lr) + 2) ** 2 + (math.log2(units) - 4) ** 2 / 10
                     + (0.1 if r["params"]["activation"] == "tanh" else 0.0))
             assert r["value"] == pytest.approx(bowl + r["number"], rel=1e-12)
+
+
+def test_update_trial_rewrites_a_running_trial_only(tmp_path):
+    """Experiment tracking (§8.3) stores each epoch while the trial runs: the update is
+    committed (another connection sees it at once) and refused once the trial is finished."""
+    path = tmp_path / "s.db"
+    store = TrialStore(path)
+    sid = store.open_study("s", SPACE_A, {}).id
+    (t,) = store.add_trials(sid, [{"params": {"x": 0.5}, "info": {"a": 1}}])
+    store.update_trial(sid, t.number)  # nothing to change: a no-op
+    store.update_trial(sid, t.number, metrics={"loss": [1.0]}, user_attrs={"tags": ["x"]})
+    other = TrialStore(path)
+    r = other.record(sid, t.number)
+    assert (r["metrics"], r["user_attrs"], r["info"], r["state"]) == (
+        {"loss": [1.0]}, {"tags": ["x"]}, {"a": 1}, "running")
+    store.update_trial(sid, t.number, metrics={"loss": [1.0, np.float32(0.5)]}, info={"b": 2})
+    r = other.record(sid, t.number)
+    assert (r["metrics"], r["info"], r["user_attrs"]) == ({"loss": [1.0, 0.5]}, {"b": 2},
+                                                          {"tags": ["x"]})
+    store.finish_trial(sid, t.number, state="complete", value=0.5)
+    with pytest.raises(ValueError, match="already complete; only a running trial"):
+        store.update_trial(sid, t.number, metrics={"loss": []})
+    with pytest.raises(ValueError, match="trial 9 does not exist"):
+        store.update_trial(sid, 9, metrics={"loss": []})
+    with pytest.raises(ValueError, match="trial 9 does not exist"):
+        store.record(sid, 9)
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        other.update_trial(sid, t.number, metrics={"f": object()})
+    assert other.record(sid, t.number)["metrics"] == {"loss": [1.0, 0.5]}
+
+
+def test_backup_is_one_consistent_self_contained_file(tmp_path):
+    store = TrialStore(tmp_path / "live.db")
+    sid = store.open_study("s", SPACE_A, {}).id
+    store.add_trials(sid, [{"params": {"x": 0.1}}, {"params": {"x": 0.2}}])
+    store.finish_trial(sid, 0, state="complete", value=1.5, metrics={"loss": [2.0, 1.5]})
+    assert (tmp_path / "live.db-wal").exists()  # the live file is in WAL mode
+    dest = store.backup(tmp_path / "copy.db")
+    assert not (tmp_path / "copy.db-wal").exists()
+    with sqlite3.connect(dest) as c:
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy = TrialStore(dest)
+    assert copy.records(sid) == store.records(sid)
+    with pytest.raises(ValueError, match="must not exist yet"):
+        store.backup(dest)
+    with pytest.raises(ValueError, match="does not exist"):
+        store.backup(tmp_path / "no" / "copy.db")

@@ -13,7 +13,9 @@ One SQLite file (or ``":memory:"``) holds any number of studies:
 - ``trials(study_id, number, params JSON, budget, seed, state, value, error, info JSON,
   metrics JSON, user_attrs JSON, started, finished, pid, host)``, unique on
   ``(study_id, number)``. ``metrics`` holds per-epoch curves (``{"val_loss": [...]}``) and
-  ``user_attrs`` free notes, so the same store can later serve experiment tracking.
+  ``user_attrs`` free notes, so the same store serves experiment tracking (§8.3,
+  :mod:`surveykit.tracking`): :meth:`TrialStore.update_trial` rewrites a running trial's
+  metrics epoch by epoch, and :meth:`TrialStore.backup` writes a single-file copy to share.
 
 Concurrency. The file is opened in WAL mode with a long busy timeout, and every write is a
 ``BEGIN IMMEDIATE`` transaction (SQLite's write lock). Trial numbers are allocated inside
@@ -381,6 +383,66 @@ class TrialStore:
             new = c.execute(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? AND "
                             "number = ?", (study_id, number)).fetchone()
         return self._trial(new)
+
+    def update_trial(self, study_id: int, number: int, *, info: Mapping | None = None,
+                     metrics: Mapping | None = None,
+                     user_attrs: Mapping | None = None) -> None:
+        """Replace the ``info``, ``metrics`` and/or ``user_attrs`` of a trial that is still
+        ``running`` (one atomic, durable write): how experiment tracking (§8.3) stores each
+        epoch as it ends, so a killed process keeps its finished epochs. Updating a trial
+        that is not running is a ValueError — a finished result is never rewritten."""
+        sets, args = [], []
+        for column, obj in (("info", info), ("metrics", metrics), ("user_attrs", user_attrs)):
+            if obj is not None:
+                sets.append(f"{column} = ?")
+                args.append(to_json(dict(obj), column))
+        if not sets:
+            return
+        with self.transaction() as c:
+            row = c.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?",
+                            (study_id, number)).fetchone()
+            if row is None:
+                raise ValueError(f"trial {number} does not exist in this study")
+            if row[0] != "running":
+                raise ValueError(f"trial {number} is already {row[0]}; only a running trial "
+                                 f"can be updated")
+            c.execute(f"UPDATE trials SET {', '.join(sets)} WHERE study_id = ? AND number = ?",
+                      [*args, study_id, number])
+
+    def record(self, study_id: int, number: int) -> dict:
+        """Every column of one trial (as :meth:`records`); a ValueError if it does not exist."""
+        names = [c.strip() for c in self._COLUMNS.split(",")]
+        with self._lock:
+            row = self._conn.execute(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? "
+                                     "AND number = ?", (study_id, number)).fetchone()
+        if row is None:
+            raise ValueError(f"trial {number} does not exist in this study")
+        d = dict(zip(names, row, strict=True))
+        for k in ("params", "info", "metrics", "user_attrs"):
+            d[k] = json.loads(d[k])
+        return d
+
+    def backup(self, path: str | os.PathLike) -> Path:
+        """Write a consistent copy of the whole store to ``path`` — one self-contained
+        SQLite file (no ``-wal`` file beside it), made with SQLite's online backup API, so
+        it can be sent while other processes keep writing (survey §8.3, "easy sharing
+        with collaborators"). An existing file at ``path`` is a ValueError."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise ValueError(f"path must be a file path; got {path!r}")
+        dest = Path(path).expanduser()
+        if dest.exists():
+            raise ValueError(f"path must not exist yet (a backup never overwrites); "
+                             f"got {str(dest)!r}")
+        if not dest.parent.exists():
+            raise ValueError(f"path: the folder {str(dest.parent)!r} does not exist")
+        target = sqlite3.connect(str(dest))
+        try:
+            with self._lock:
+                self._conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        return dest
 
     def abandon_dead(self, study_id: int) -> list[int]:
         """Mark ``abandoned`` the running trials started on this host by a process that no
