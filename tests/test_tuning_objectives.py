@@ -465,3 +465,27 @@ def test_fit_passes_extra_callbacks():
 
     run = mlp_objective(epochs=2, seed=0).fit(FAST, callbacks=[Record()])
     assert epochs == [0, 1] and run.epochs == 2
+
+
+def test_label_smoothing_trains_on_the_smoothed_loss_and_scores_unsmoothed():
+    import keras
+
+    obj = mlp_objective(epochs=1, seed=0)
+    smooth = MLPObjective(epochs=1, seed=0, label_smoothing=0.3)
+    loss = smooth.training_loss()
+    assert isinstance(loss, keras.losses.BinaryCrossentropy)
+    assert loss.get_config()["label_smoothing"] == pytest.approx(0.3)
+    assert obj.training_loss() == "binary_crossentropy"
+    params = {"learning_rate": 0.01, "batch_size": 128}
+    plain = obj.evaluate(params)
+    smoothed = smooth.evaluate(params)
+    # trained on another loss, so other weights; but α = 0 is exactly the plain recipe
+    assert smoothed.value != pytest.approx(plain.value, rel=1e-6)
+    assert MLPObjective(epochs=1, seed=0, label_smoothing=0.0).evaluate(params) is plain
+    # the score is the unsmoothed cross-entropy of the trained model, as for any objective
+    run = smooth.fit(params)
+    assert smoothed.value == pytest.approx(smooth.scores(run.model)[0], rel=1e-5)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        MLPObjective(label_smoothing=1.0)
+    with pytest.raises(ValueError, match="only supported for the binary data"):
+        MLPObjective(data="digits", label_smoothing=0.1)

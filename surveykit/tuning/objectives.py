@@ -240,6 +240,11 @@ class MLPObjective:
     p epochs, and the weights of its best epoch are restored before scoring
     (:class:`surveykit.regularization.early_stopping.EarlyStoppingCallback` with
     ``restore_best_weights=True``). The budget (or ``epochs``) is then the maximum.
+
+    ``label_smoothing`` α (survey §8.4: "dropout, label smoothing, and weight decay
+    typically enhance robustness"; binary data only): the network is *trained* on Keras'
+    ``BinaryCrossentropy(label_smoothing=α)``, the cross-entropy against the softened
+    targets y(1 − α) + α/2, and still *scored* on the plain validation cross-entropy.
     """
 
     data: str = "breast_cancer"
@@ -247,6 +252,7 @@ class MLPObjective:
     seed: int | None = None
     split_seed: int = 0
     patience: int | None = None
+    label_smoothing: float = 0.0
 
     def __post_init__(self):
         check_choice("data", self.data, DATASETS)
@@ -256,6 +262,11 @@ class MLPObjective:
         check_int("split_seed", self.split_seed, low=0, high=2**32 - 1)
         if self.patience is not None:
             check_int("patience", self.patience, low=0)
+        check_range("label_smoothing", self.label_smoothing, 0.0, 1.0, high_closed=False)
+        if self.label_smoothing and self.data != "breast_cancer":
+            raise ValueError(f"label_smoothing is only supported for the binary data "
+                             f"'breast_cancer'; got data={self.data!r} with label_smoothing="
+                             f"{self.label_smoothing!r} (use 0.0)")
 
     @property
     def split(self):
@@ -321,6 +332,15 @@ class MLPObjective:
         return "sparse_categorical_crossentropy" if self.data == "digits" \
             else "binary_crossentropy"
 
+    def training_loss(self):
+        """The loss the network is trained on: Keras' cross-entropy by name, or a
+        ``BinaryCrossentropy(label_smoothing=α)`` object when ``label_smoothing`` > 0."""
+        if not self.label_smoothing:
+            return self._loss_name()
+        import keras
+
+        return keras.losses.BinaryCrossentropy(label_smoothing=self.label_smoothing)
+
     def scores(self, model, part: str = "val") -> tuple[float, float]:
         """(cross-entropy, accuracy) of ``model`` on the ``part`` ("train", "val" or
         "test") of the split, by Keras' own loss function on the predictions — the loss
@@ -370,7 +390,7 @@ class MLPObjective:
                                                restore_best_weights=True))
         return fit(self.model_builder(params), self.split,
                    optimizer=_keras_optimizer(params["optimizer"], params["learning_rate"]),
-                   epochs=epochs, batch_size=params["batch_size"], loss=self._loss_name(),
+                   epochs=epochs, batch_size=params["batch_size"], loss=self.training_loss(),
                    metrics=(), seed=seed, config=params, callbacks=[*extra, *callbacks])
 
     def _train(self, params: dict, epochs: int, seed: int) -> Evaluation:
