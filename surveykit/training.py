@@ -85,7 +85,7 @@ def fit(
     optimizer,
     epochs: int,
     batch_size: int = 32,
-    loss: str = "binary_crossentropy",
+    loss="binary_crossentropy",  # a Keras loss name or object
     metrics: Iterable[str] = ("accuracy",),
     seed: int = 0,
     config: dict | None = None,
