@@ -489,3 +489,25 @@ def test_label_smoothing_trains_on_the_smoothed_loss_and_scores_unsmoothed():
         MLPObjective(label_smoothing=1.0)
     with pytest.raises(ValueError, match="only supported for the binary data"):
         MLPObjective(data="digits", label_smoothing=0.1)
+
+
+def test_fixed_hyperparameters_fill_every_trial_unless_it_sets_them():
+    obj = MLPObjective(epochs=1, seed=0, fixed={"units": 8, "n_layers": 2})
+    assert obj.fixed == (("n_layers", 2), ("units", 8))
+    params, _, _ = obj.settings({"learning_rate": 0.01})
+    assert params["units"] == 8 and params["n_layers"] == 2 and params["learning_rate"] == 0.01
+    assert obj.settings({"units": 4})[0]["units"] == 4  # a trial's own value wins
+    run = obj.fit({"learning_rate": 0.01})
+    assert [layer.units for layer in run.model.layers if hasattr(layer, "units")] == [8, 8, 1]
+    # the same training as passing them explicitly (and one cache entry per objective)
+    explicit = MLPObjective(epochs=1, seed=0).evaluate({"learning_rate": 0.01, "units": 8,
+                                                        "n_layers": 2})
+    assert obj.evaluate({"learning_rate": 0.01}).value == explicit.value
+    pickle.loads(pickle.dumps(obj))
+    hash(obj)
+    with pytest.raises(ValueError, match="units"):
+        MLPObjective(fixed={"units": 0})
+    with pytest.raises(ValueError, match="unknown hyperparameter"):
+        MLPObjective(fixed={"width": 3})
+    with pytest.raises(ValueError, match="fixed must be a dict"):
+        MLPObjective(fixed=[1, 2])

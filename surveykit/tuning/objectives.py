@@ -245,6 +245,10 @@ class MLPObjective:
     typically enhance robustness"; binary data only): the network is *trained* on Keras'
     ``BinaryCrossentropy(label_smoothing=α)``, the cross-entropy against the softened
     targets y(1 − α) + α/2, and still *scored* on the plain validation cross-entropy.
+
+    ``fixed``: hyperparameters every trial gets unless it sets them itself, e.g.
+    ``fixed={"units": 64, "n_layers": 2}`` to search the training hyperparameters of one
+    architecture (a dict, stored as sorted pairs so the objective stays hashable).
     """
 
     data: str = "breast_cancer"
@@ -253,6 +257,7 @@ class MLPObjective:
     split_seed: int = 0
     patience: int | None = None
     label_smoothing: float = 0.0
+    fixed: tuple = ()
 
     def __post_init__(self):
         check_choice("data", self.data, DATASETS)
@@ -263,6 +268,14 @@ class MLPObjective:
         if self.patience is not None:
             check_int("patience", self.patience, low=0)
         check_range("label_smoothing", self.label_smoothing, 0.0, 1.0, high_closed=False)
+        fixed = self.fixed
+        if isinstance(fixed, Mapping):
+            fixed = tuple(sorted(fixed.items()))
+        elif not (isinstance(fixed, tuple) and all(isinstance(i, tuple) and len(i) == 2
+                                                   for i in fixed)):
+            raise ValueError(f"fixed must be a dict {{hyperparameter: value}}; got {fixed!r}")
+        _check_params(dict(fixed))  # names and values valid
+        object.__setattr__(self, "fixed", fixed)
         if self.label_smoothing and self.data != "breast_cancer":
             raise ValueError(f"label_smoothing is only supported for the binary data "
                              f"'breast_cancer'; got data={self.data!r} with label_smoothing="
@@ -366,6 +379,8 @@ class MLPObjective:
     def settings(self, params: Mapping, budget=None, seed: int = 0) -> tuple[dict, int, int]:
         """(params with defaults filled in and validated, epochs, seed) as a trial of
         ``params`` at ``budget`` with ``seed`` trains them (``self.seed`` wins if set)."""
+        if self.fixed and isinstance(params, Mapping):
+            params = {**dict(self.fixed), **params}
         params = _check_params(params)
         epochs = self.epochs if budget is None else _check_budget(budget)
         seed = check_int("seed", seed if self.seed is None else self.seed, low=0,
