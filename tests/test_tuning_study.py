@@ -407,3 +407,25 @@ def test_two_processes_share_one_study(tmp_path):
     assert [r["number"] for r in rows] == list(range(16))
     assert all(r["state"] == "complete" for r in rows)
     assert len({r["pid"] for r in rows}) == 2
+
+
+def test_evaluate_a_given_point_as_the_next_trial(tmp_path):
+    study = _study(storage=tmp_path / "s.db")
+    start = {"learning_rate": 0.01, "units": 16, "activation": "relu"}
+    t0 = study.evaluate(bowl, start)
+    assert (t0.number, t0.state, t0.value, t0.info) == (0, "complete", 0.0, {"given": True})
+    assert t0.seed == trial_seed(study.seed, 0)
+    study.optimize(bowl, n_trials=4, progress=None)
+    trials = study.trials
+    assert [t.number for t in trials] == [0, 1, 2, 3] and trials[0].params == start
+    assert study.best.number == 0  # the given point is the bowl's minimum
+    # the strategy saw the given trial in its history: its next points are numbered after it
+    assert all(t.info.get("given") is None for t in trials[1:])
+    # a failing point is a failed trial, as in optimize
+    failed = study.evaluate(lambda t: math.nan, {**start, "units": 8})
+    assert failed.state == "failed" and failed.number == 4
+    with pytest.raises(ValueError, match="missing"):
+        study.evaluate(bowl, {"learning_rate": 0.01})
+    with pytest.raises(ValueError, match="learning_rate"):
+        study.evaluate(bowl, {**start, "learning_rate": 5.0})
+    assert len(study.trials) == 5  # invalid points were not registered

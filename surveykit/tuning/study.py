@@ -309,6 +309,23 @@ class Study:
             self.study_id, number, state="failed" if error else "complete", value=value,
             error=error, metrics=metrics, info=trial.info if isinstance(trial, Trial) else None)
 
+    def evaluate(self, objective: Callable[[Trial], float], params: Mapping, *,
+                 budget: float | None = None) -> Trial:
+        """Evaluate a point of your choice as the study's next trial and record it — e.g.
+        the survey's recommended starting configuration (§8.1) before a search, so the
+        search is compared with, and a model-based strategy learns from, that point.
+
+        ``params`` must be a point of the space (every dimension, each value inside it);
+        the trial gets the next number, ``info = {"given": True}``, and the seed a trial
+        of that number would get. Returns the finished trial (``failed`` with its error
+        if the objective raised or returned NaN/inf, as in :meth:`optimize`)."""
+        self.space.check(params)  # a ValueError naming what is missing, unknown or invalid
+        item = self._clean(Suggestion(params=dict(params), budget=budget,
+                                      info={"given": True}))
+        (trial,) = self.store.add_trials(self.study_id, [item],
+                                         seed_of=lambda k: trial_seed(self.seed, k))
+        return self._record(trial, evaluate(objective, trial))
+
     def _record(self, trial: Trial, result: _Result) -> Trial:
         return self.store.finish_trial(
             self.study_id, trial.number, state="failed" if result.error else "complete",
