@@ -106,6 +106,11 @@ def to_json(obj, what: str = "value") -> str:
                          f"numpy arrays) to be stored; {exc}") from None
 
 
+def _json_columns(**columns) -> dict:
+    """The JSON columns given (not None) as {column: JSON text}, each checked by to_json."""
+    return {name: to_json(dict(obj), name) for name, obj in columns.items() if obj is not None}
+
+
 def pid_alive(pid: int | None) -> bool:
     """Whether process ``pid`` exists on this machine (signal 0 probes without sending)."""
     if pid is None or pid <= 0:
@@ -294,17 +299,17 @@ class TrialStore:
     def records(self, study_id: int) -> list[dict]:
         """Every column of the study's trials (including ``pid``, ``host`` and
         ``user_attrs``, which :class:`Trial` does not carry), in number order."""
-        names = [c.strip() for c in self._COLUMNS.split(",")]
         with self._lock:
             rows = self._conn.execute(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? "
                                       "ORDER BY number", (study_id,)).fetchall()
-        out = []
-        for r in rows:
-            d = dict(zip(names, r, strict=True))
-            for k in ("params", "info", "metrics", "user_attrs"):
-                d[k] = json.loads(d[k])
-            out.append(d)
-        return out
+        return [self._as_record(r) for r in rows]
+
+    @classmethod
+    def _as_record(cls, row) -> dict:
+        d = dict(zip([c.strip() for c in cls._COLUMNS.split(",")], row, strict=True))
+        for k in ("params", "info", "metrics", "user_attrs"):
+            d[k] = json.loads(d[k])
+        return d
 
     def counts(self, study_id: int) -> dict:
         """``{state: number of trials}`` for every state."""
@@ -361,28 +366,30 @@ class TrialStore:
             if not math.isfinite(value):
                 raise ValueError(f"value must be finite to be stored; got {value!r}")
         finished = time.time() if finished is None else finished
-        sets = ["state = ?", "value = ?", "error = ?", "finished = ?"]
-        args: list = [state, value, error, finished]
-        for column, obj in (("info", info), ("metrics", metrics), ("user_attrs", user_attrs)):
-            if obj is not None:
-                sets.append(f"{column} = ?")
-                args.append(to_json(dict(obj), column))
+        sets = {"state": state, "value": value, "error": error, "finished": finished,
+                **_json_columns(info=info, metrics=metrics, user_attrs=user_attrs)}
         if started is not None:
-            sets.append("started = ?")
-            args.append(float(started))
+            sets["started"] = float(started)
         with self.transaction() as c:
-            row = c.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?",
-                            (study_id, number)).fetchone()
-            if row is None:
-                raise ValueError(f"trial {number} does not exist in this study")
-            if row[0] != "running":
-                raise ValueError(f"trial {number} is already {row[0]}; a trial's result is "
-                                 f"recorded once")
-            c.execute(f"UPDATE trials SET {', '.join(sets)} WHERE study_id = ? AND number = ?",
-                      [*args, study_id, number])
+            self._update_running(c, study_id, number, sets,
+                                 refusal="a trial's result is recorded once")
             new = c.execute(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? AND "
                             "number = ?", (study_id, number)).fetchone()
         return self._trial(new)
+
+    @staticmethod
+    def _update_running(c: sqlite3.Connection, study_id: int, number: int, sets: Mapping,
+                        *, refusal: str) -> None:
+        """Inside a write transaction: set ``sets`` (column → value) on a trial that is
+        still running; a ValueError (ending with ``refusal``) if it is not."""
+        row = c.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?",
+                        (study_id, number)).fetchone()
+        if row is None:
+            raise ValueError(f"trial {number} does not exist in this study")
+        if row[0] != "running":
+            raise ValueError(f"trial {number} is already {row[0]}; {refusal}")
+        c.execute(f"UPDATE trials SET {', '.join(f'{k} = ?' for k in sets)} "
+                  "WHERE study_id = ? AND number = ?", [*sets.values(), study_id, number])
 
     def update_trial(self, study_id: int, number: int, *, info: Mapping | None = None,
                      metrics: Mapping | None = None,
@@ -391,36 +398,21 @@ class TrialStore:
         ``running`` (one atomic, durable write): how experiment tracking (§8.3) stores each
         epoch as it ends, so a killed process keeps its finished epochs. Updating a trial
         that is not running is a ValueError — a finished result is never rewritten."""
-        sets, args = [], []
-        for column, obj in (("info", info), ("metrics", metrics), ("user_attrs", user_attrs)):
-            if obj is not None:
-                sets.append(f"{column} = ?")
-                args.append(to_json(dict(obj), column))
+        sets = _json_columns(info=info, metrics=metrics, user_attrs=user_attrs)
         if not sets:
             return
         with self.transaction() as c:
-            row = c.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?",
-                            (study_id, number)).fetchone()
-            if row is None:
-                raise ValueError(f"trial {number} does not exist in this study")
-            if row[0] != "running":
-                raise ValueError(f"trial {number} is already {row[0]}; only a running trial "
-                                 f"can be updated")
-            c.execute(f"UPDATE trials SET {', '.join(sets)} WHERE study_id = ? AND number = ?",
-                      [*args, study_id, number])
+            self._update_running(c, study_id, number, sets,
+                                 refusal="only a running trial can be updated")
 
     def record(self, study_id: int, number: int) -> dict:
         """Every column of one trial (as :meth:`records`); a ValueError if it does not exist."""
-        names = [c.strip() for c in self._COLUMNS.split(",")]
         with self._lock:
             row = self._conn.execute(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? "
                                      "AND number = ?", (study_id, number)).fetchone()
         if row is None:
             raise ValueError(f"trial {number} does not exist in this study")
-        d = dict(zip(names, row, strict=True))
-        for k in ("params", "info", "metrics", "user_attrs"):
-            d[k] = json.loads(d[k])
-        return d
+        return self._as_record(row)
 
     def backup(self, path: str | os.PathLike) -> Path:
         """Write a consistent copy of the whole store to ``path`` — one self-contained
