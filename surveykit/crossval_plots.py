@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import crossval
+from .plots import axis_or_new as _axis
 from .plots import new_figure
 
 __all__ = ["folds", "statistical_gaps", "selection", "symptoms", "single_search",
@@ -22,11 +23,6 @@ __all__ = ["folds", "statistical_gaps", "selection", "symptoms", "single_search"
 _HOLD, _CV, _TEST = "C3", "C0", "0.25"
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def folds(fold_list, y=None, *, ax=None, title: str = ""):

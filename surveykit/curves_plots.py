@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .curves import DEFAULT_THRESHOLDS, Curves, Diagnosis, Thresholds, diagnose
+from .plots import axis_or_new as _axis
 from .plots import new_figure
 
 __all__ = ["space_samples_figure", "diagnosed_curves_figure", "figure2", "sweep_figure",
@@ -23,11 +24,6 @@ __all__ = ["space_samples_figure", "diagnosed_curves_figure", "figure2", "sweep_
 KIND_COLORS = {"underfitting": "C0", "overfitting": "C3", "good fit": "C2", "diverged": "k"}
 
 
-def _axis(ax, width=7.0, height=4.2):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def space_samples_figure(space, points, *, width: float = 14.0, height: float = 3.6):
@@ -121,7 +117,7 @@ def diagnosed_curves_figure(curves_list, labels: Sequence[str] | None = None, *,
                                                                for c in runs]
     if len(diagnoses) != len(runs):
         raise ValueError(f"diagnoses must give one per run ({len(runs)}); got {len(diagnoses)}")
-    fig, ax = _axis(ax)
+    fig, ax = _axis(ax, height=4.2)
     for i, (c, label, d) in enumerate(zip(runs, labels, diagnoses, strict=True)):
         color = f"C{i % 10}"
         n = c.epochs if c.diverged_at is None else c.diverged_at - 1

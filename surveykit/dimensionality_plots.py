@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import dimensionality as dim
+from .plots import axis_or_new as _axis
 from .plots import new_figure
 
 __all__ = ["concentration_plot", "distance_view", "volume_plot", "mi_ranking",
@@ -20,11 +21,6 @@ __all__ = ["concentration_plot", "distance_view", "volume_plot", "mi_ranking",
            "samples_needed_plot", "mitigation_plot"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _squared_cv(samples: Mapping[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

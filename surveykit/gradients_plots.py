@@ -11,16 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import gradients
+from .plots import axis_or_new as _axis
 from .plots import new_figure
 
 __all__ = ["layer_norms", "chain_rule", "training_curves", "weight_change", "explorer"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _finite_positive(values):

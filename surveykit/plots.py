@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["learning_curves", "bias_variance_curves", "fits_on_resamples",
-           "metric_vs_hyperparameter", "new_figure"]
+           "metric_vs_hyperparameter", "new_figure", "axis_or_new"]
 
 
 def new_figure(ncols: int = 1, *, width: float = 7.0, height: float = 4.0):
@@ -21,6 +21,15 @@ def new_figure(ncols: int = 1, *, width: float = 7.0, height: float = 4.0):
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, axes
+
+
+def axis_or_new(ax=None, width: float = 7.0, height: float = 4.0):
+    """``(figure, axis)``: the figure of ``ax`` when given (a plot drawn into a panel of a
+    larger figure), else a new one-axis figure of ``width`` × ``height`` inches."""
+    if ax is None:
+        fig, (ax,) = new_figure(width=width, height=height)
+        return fig, ax
+    return ax.figure, ax
 
 
 def learning_curves(runs: Sequence, *, metric: str = "loss", labels: Sequence[str] | None = None,

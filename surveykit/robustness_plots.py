@@ -13,18 +13,13 @@ import math
 
 import numpy as np
 
-from .plots import new_figure
+from .plots import axis_or_new as _axis
 from .robustness import LossGrid, SeedSpread, Sensitivity, Sharpness
 from .validation import check_range
 
 __all__ = ["sensitivity_figure", "seed_spread_figure", "contour_figure", "sharpness_figure"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _short(v) -> str:

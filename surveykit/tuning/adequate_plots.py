@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..plots import axis_or_new as _axis
 from ..plots import new_figure
 from ..validation import check_int, check_range
 from .adequate import NoImprovement, permutation_stops, stop_summary
@@ -19,11 +20,6 @@ from .space import LogUniform, Space
 __all__ = ["halving_figure", "regret_boxes", "stopping_figure", "phases_figure"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _short(params: Mapping) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..plots import axis_or_new as _axis
 from ..plots import new_figure
 from ..validation import check_int
 from .automl import SearchRecord
@@ -18,11 +19,6 @@ from .space import Dimension
 __all__ = ["best_so_far", "comparison", "seed_spread", "replay"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _records(records) -> list[SearchRecord]:

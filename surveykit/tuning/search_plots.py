@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..plots import axis_or_new as _axis
 from ..plots import new_figure
 from ..validation import check_int
 from .objectives import LowEffectiveDimension, decade_fractions, sampled_fractions
@@ -22,11 +23,6 @@ __all__ = ["low_dimension_figure", "best_values_figure", "grid_heatmap",
            "response_figure"]
 
 
-def _axis(ax, width=7.0, height=4.0):
-    if ax is None:
-        fig, (ax,) = new_figure(width=width, height=height)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _params(points) -> list[dict]:
