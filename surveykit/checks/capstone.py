@@ -66,9 +66,10 @@ def _gain_hint(got, a: np.ndarray, b: np.ndarray) -> str:
     from scipy import stats
 
     pooled = stats.ttest_ind(b, a, equal_var=True).confidence_interval(0.95)
+    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = stats.t.ppf(0.975, dof) * se
     known = [
-        ((-diff, -diff - 1.96 * se, -diff + 1.96 * se), "tuned minus default, not the other "
-                                                        "way round."),
+        ((-diff, -diff - half, -diff + half), "tuned minus default, not the other way round."),
         ((diff, diff - 1.96 * se, diff + 1.96 * se), "use the Student-t quantile at the "
                                                      "Welch degrees of freedom, not 1.96: "
                                                      "with 3 seeds a normal interval is far "
