@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tables import html_table, text_table
 from .tuning.space import Categorical, Dimension, Integer, LogUniform, Space, Uniform
 from .validation import check_int, check_range
 
@@ -85,18 +86,10 @@ class Table:
     rows: tuple
 
     def __str__(self) -> str:
-        cols = [self.header, *self.rows]
-        widths = [max(len(str(r[i])) for r in cols) for i in range(len(self.header))]
-        lines = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))
-                 for r in cols]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return text_table(self.header, self.rows)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in self.header)
-        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
-                       for r in self.rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(self.header, self.rows)
 
 
 def _fmt(v) -> str:

@@ -43,7 +43,6 @@ One line logs a Keras training::
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 import os
@@ -52,6 +51,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .tables import html_table, text_table
 from .tuning.base import STATES
 from .tuning.store import TrialStore
 from .validation import check_choice
@@ -696,22 +696,13 @@ class RunsTable:
         return [[_fmt(r[c]) for c in self.columns] for r in self.rows]
 
     def __str__(self) -> str:
-        cells = self._cells()
-        widths = [max([len(c)] + [len(row[i]) for row in cells])
-                  for i, c in enumerate(self.columns)]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(self.columns, widths, strict=True))]
-        lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths, strict=True))
-                  for row in cells]
-        return "\n".join(lines)
+        return text_table(self.columns, self._cells(), rule=False)
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
-                       for row in self._cells())
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(self.columns, self._cells())
 
 
 def runs_table(runs: Iterable[TrackedRun], columns: Sequence[str] | None = None) -> RunsTable:

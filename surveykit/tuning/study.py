@@ -33,7 +33,6 @@ the order in which trials ran.
 
 from __future__ import annotations
 
-import html
 import math
 import pickle
 import sys
@@ -46,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..tables import html_table, text_table
 from ..validation import check_int, check_range
 from .base import Strategy, Suggestion, Trial, best, running
 from .space import Categorical, Integer, Space
@@ -548,26 +548,12 @@ class TrialTable:
         return ["duration (s)" if c == "duration" else c for c in self.columns]
 
     def __str__(self) -> str:
-        header, cells = self._header(), self._cells()
-        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-        numeric = [c not in ("state", "error") for c in self.columns]
-
-        def line(items):
-            return "  ".join(s.rjust(w) if num else s.ljust(w)
-                             for s, w, num in zip(items, widths, numeric, strict=True)).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([line(header), rule, *(line(r) for r in cells)])
+        left = [i for i, c in enumerate(self.columns) if c in ("state", "error")]
+        return text_table(self._header(), self._cells(), left=left, rstrip=True)
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._header())
-        body = []
-        for r, cells in zip(self.rows, self._cells(), strict=True):
-            style = "" if r["state"] == "complete" else ' style="color:#888"'
-            body.append(f"<tr{style}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-                        + "</tr>")
-        return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
-                f"</table>")
+        styles = ["" if r["state"] == "complete" else "color:#888" for r in self.rows]
+        return html_table(self._header(), self._cells(), row_styles=styles)
