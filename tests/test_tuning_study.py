@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import warnings
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -429,3 +430,34 @@ def test_evaluate_a_given_point_as_the_next_trial(tmp_path):
     with pytest.raises(ValueError, match="learning_rate"):
         study.evaluate(bowl, {**start, "learning_rate": 5.0})
     assert len(study.trials) == 5  # invalid points were not registered
+
+
+def test_a_pool_found_broken_at_submit_is_replaced(monkeypatch):
+    """The race behind a CI failure: a worker dies after the loop's last check, so the next
+    ``submit`` raises BrokenProcessPool; the search must go on in a fresh pool."""
+    import surveykit.tuning.study as study_module
+
+    real_new_pool = study_module._new_pool
+    pools = []
+
+    class BreaksOnThirdSubmit:
+        def __init__(self, n_jobs):
+            self.pool, self.calls = real_new_pool(n_jobs), 0
+
+        def submit(self, *args):
+            self.calls += 1
+            if not pools.index(self) and self.calls == 3:  # only the first pool breaks
+                raise BrokenProcessPool("a child process terminated abruptly")
+            return self.pool.submit(*args)
+
+        def shutdown(self, *args, **kwargs):
+            self.pool.shutdown(*args, **kwargs)
+
+    def new_pool(n_jobs):
+        pools.append(BreaksOnThirdSubmit(n_jobs))
+        return pools[-1]
+
+    monkeypatch.setattr(study_module, "_new_pool", new_pool)
+    study = _study().optimize(bowl, 5, n_jobs=2, progress=None)
+    assert len(pools) == 2  # the broken one was replaced, once
+    assert [t.state for t in study.trials] == ["complete"] * 5

@@ -395,7 +395,14 @@ class Study:
                             else:
                                 if pool is None:
                                     pool = _new_pool(n_jobs)
-                                future = pool.submit(evaluate, objective, t)
+                                try:
+                                    future = pool.submit(evaluate, objective, t)
+                                except BrokenProcessPool:
+                                    # a worker died after the last check (its own trial's
+                                    # future reports it below): go on in a fresh pool
+                                    pool.shutdown(wait=False, cancel_futures=True)
+                                    pool = _new_pool(n_jobs)
+                                    future = pool.submit(evaluate, objective, t)
                                 owner[future] = pool
                                 in_flight[t.number] = (t, future)
                     if not in_flight:
