@@ -352,55 +352,35 @@ def fit_full_batch(build_model, split, *, optimizer, epochs: int,
 
     ``build_model()`` returns an uncompiled model (seeded with ``keras.utils.
     set_random_seed(seed)`` first); ``split`` is a :class:`surveykit.data.Split`. Each
-    epoch is one ``model.train_on_batch`` on the whole training part — the same update,
-    the same weights as ``model.fit(X, y, batch_size=len(X), shuffle=False)`` — followed
-    by the loss on the training and on the validation part, both computed by Keras' loss
-    function on the model's inference-mode predictions (``model.predict_on_batch``: dropout
-    off), without the weight penalty.
-    The baseline is :func:`prior_loss` of the training labels.
+    epoch is one step on the whole training part — the same update, the same weights as
+    ``model.fit(X, y, batch_size=len(X), shuffle=False)`` — followed by the loss on the
+    training and on the validation part in inference mode (dropout off), without the
+    weight penalty. The training is
+    :func:`surveykit.regularization.es_bn_experiments.train_recorded` with one batch of
+    every training example (its ``train_loss`` and ``val_loss``): one compiled training
+    loop for the whole package. The baseline is :func:`prior_loss` of the training labels.
 
     Divergence, as in :class:`surveykit.training.DivergenceDetector`: the first epoch
     whose loss is NaN, infinite or above ``max_loss`` ends training and is recorded as
     NaN, so the curves end with it (``Curves.diverged``, ``Curves.diverged_at``). The
     trained model is ``curves.model``.
     """
-    import keras
+    from .regularization.es_bn_experiments import train_recorded
 
     epochs = check_int("epochs", epochs, low=1)
     max_loss = check_range("max_loss", max_loss, 0.0, low_closed=False)
-    keras.utils.set_random_seed(seed)
-    model = build_model()
-    model.compile(optimizer=optimizer, loss=loss)
-    loss_fn = keras.losses.get(loss)
-
-    n_train = len(split.X_train)
-    X_both = np.concatenate([split.X_train, split.X_val])
-
-    def measure():
-        """(train loss, val loss): one inference-mode pass over both parts."""
-        p = np.asarray(model.predict_on_batch(X_both))
-        out = []
-        for y, q in ((split.y_train, p[:n_train]), (split.y_val, p[n_train:])):
-            if q.shape[-1] == 1 and loss == "binary_crossentropy":
-                y = y.reshape(-1, 1).astype(q.dtype)
-            with np.errstate(over="ignore", invalid="ignore"):
-                out.append(float(np.mean(np.asarray(loss_fn(y, q), dtype=np.float64))))
-        return tuple(out)
-
-    def ok(value):
-        return math.isfinite(value) and value <= max_loss
-
-    train, val = [], []
-    for _ in range(epochs):
-        step = float(np.asarray(model.train_on_batch(split.X_train, split.y_train)))
-        values = measure() if ok(step) else (math.nan, math.nan)
-        if not all(ok(v) for v in values):
-            values = (math.nan, math.nan)
-        train.append(values[0])
-        val.append(values[1])
-        if math.isnan(values[0]):
-            break
+    run = train_recorded(build_model, split, optimizer=optimizer, epochs=epochs,
+                         batch_size=len(split.X_train), loss=loss, seed=seed,
+                         max_loss=max_loss)
+    train, val = list(run.history["train_loss"]), list(run.history["val_loss"])
+    # the trainer stops at a diverging step; an epoch whose *measured* losses already
+    # exceed max_loss counts as the diverged one too, so no such value is ever drawn
+    ok = [math.isfinite(a) and math.isfinite(b) and a <= max_loss and b <= max_loss
+          for a, b in zip(train, val, strict=True)]
+    if not all(ok) or run.diverged:
+        k = ok.index(False) if not all(ok) else len(train)
+        train, val = train[:k] + [math.nan], val[:k] + [math.nan]
     curves = Curves(np.array(train), np.array(val), metric="loss", label=label,
                     baseline=prior_loss(split.y_train))
-    curves.model = model
+    curves.model = run.model
     return curves

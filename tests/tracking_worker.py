@@ -19,14 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-
-def _barrier(ready_dir: str, n: int, timeout: float = 60.0) -> None:
-    Path(ready_dir, str(os.getpid())).touch()
-    deadline = time.time() + timeout
-    while len(os.listdir(ready_dir)) < n:
-        if time.time() > deadline:
-            raise TimeoutError("the other writers never became ready")
-        time.sleep(0.002)
+# run as a script, this file's folder is on sys.path: the tuning writers' start line
+from tuning_worker import _barrier
 
 
 def keras_run(db: str) -> None:
