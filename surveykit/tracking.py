@@ -57,7 +57,7 @@ from .tuning.store import TrialStore
 from .validation import check_choice
 
 __all__ = ["ExperimentLog", "RunRecorder", "TrackedRun", "RunsTable", "describe_model",
-           "filter_runs", "runs_table", "best", "run_labels", "export_tensorboard",
+           "filter_runs", "check_runs", "runs_table", "best", "run_labels", "export_tensorboard",
            "read_tensorboard", "TRACKING_STRATEGY"]
 
 #: the "strategy" description stored with an experiment-log study (it has no search space)
@@ -363,11 +363,9 @@ class RunRecorder:
             raise ValueError(f"value must be finite; got {value!r}")
         store, sid = self.log.store, self.log.study_id
         with store.transaction():
-            attrs = store.record(sid, self.number)["user_attrs"]
-            attrs["test"] = test
-            store.update_trial(sid, self.number, user_attrs=attrs)
+            attrs = {**store.record(sid, self.number)["user_attrs"], "test": test}
             store.finish_trial(sid, self.number, state="complete", value=value,
-                               metrics=self.history)
+                               metrics=self.history, user_attrs=attrs)
         self.state = "complete"
         return self.log.run(self.number)
 
@@ -409,6 +407,7 @@ def _keras_callback(log: ExperimentLog, params: dict, test_data, tags, notes, ar
         def __init__(self):
             super().__init__()
             self.recorder: RunRecorder | None = None
+            self._architecture_pending = False  # the model was not built at the start
 
         @property
         def number(self) -> int | None:
@@ -419,14 +418,15 @@ def _keras_callback(log: ExperimentLog, params: dict, test_data, tags, notes, ar
             if arch is None and self.model.built:
                 arch = describe_model(self.model)
             self.recorder = log.start(params, architecture=arch, tags=tags, notes=notes)
+            self._architecture_pending = arch is None
 
         def on_epoch_end(self, epoch, logs=None):
             rec = self.recorder
             if rec is None or rec.state != "running":
                 return
-            if rec.epoch == 0 and architecture is None and self.model.built and \
-                    not log.store.record(log.study_id, rec.number)["info"].get("architecture"):
+            if self._architecture_pending and self.model.built:
                 rec.set_architecture(describe_model(self.model))
+                self._architecture_pending = False
             if not rec.log_epoch(dict(logs or {})):
                 self.model.stop_training = True
 
@@ -624,6 +624,19 @@ def best(runs: Iterable[TrackedRun], metric: str = "val_loss", *, mode: str = "m
     return min(scored, key=lambda vr: (sign * vr[0], vr[1].study, vr[1].number))[1]
 
 
+def check_runs(runs, purpose: str) -> list[TrackedRun]:
+    """``runs`` as a non-empty list of :class:`TrackedRun` (a ValueError otherwise);
+    ``purpose`` ("draw", "export"…) says what they are for in the message."""
+    runs = list(runs)
+    if not runs:
+        raise ValueError(f"runs must hold at least one run to {purpose}; got none")
+    for r in runs:
+        if not isinstance(r, TrackedRun):
+            raise ValueError(f"runs must be TrackedRuns (from ExperimentLog.runs); got "
+                             f"{type(r).__name__}")
+    return runs
+
+
 def _varying(runs: Sequence[TrackedRun]) -> list[str]:
     names = []
     for r in runs:
@@ -818,13 +831,7 @@ def export_tensorboard(runs: Iterable[TrackedRun], logdir) -> Path:
     from tensorboard.plugins.hparams import api as hp
     from tensorboard.plugins.hparams import summary_v2
 
-    runs = list(runs)
-    if not runs:
-        raise ValueError("runs must hold at least one run to export; got none")
-    for r in runs:
-        if not isinstance(r, TrackedRun):
-            raise ValueError(f"runs must be TrackedRuns (from ExperimentLog.runs); got "
-                             f"{type(r).__name__}")
+    runs = check_runs(runs, "export")
     if not isinstance(logdir, (str, os.PathLike)):
         raise ValueError(f"logdir must be a folder path; got {logdir!r}")
     root = Path(logdir).expanduser()

@@ -12,21 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .plots import learning_curves, new_figure
-from .tracking import TrackedRun, best, run_labels
+from .tracking import TrackedRun, best, check_runs, run_labels
 from .validation import check_choice
 
 __all__ = ["compare_figure", "final_metric_figure"]
-
-
-def _check_runs(runs) -> list[TrackedRun]:
-    runs = list(runs)
-    if not runs:
-        raise ValueError("runs must hold at least one run to draw; got none")
-    for r in runs:
-        if not isinstance(r, TrackedRun):
-            raise ValueError(f"runs must be TrackedRuns (from ExperimentLog.runs); got "
-                             f"{type(r).__name__}")
-    return runs
 
 
 def compare_figure(runs: Sequence[TrackedRun], metric: str = "loss", *,
@@ -39,7 +28,7 @@ def compare_figure(runs: Sequence[TrackedRun], metric: str = "loss", *,
     default to :func:`~surveykit.tracking.run_labels` (the hyperparameters that differ);
     the legend sits to the right of the axes, clear of the curves (``width`` × ``height``
     inches when no ``ax`` is given)."""
-    runs = _check_runs(runs)
+    runs = check_runs(runs, "draw")
     names = sorted({m for r in runs for m in r.history if not m.startswith("val_")})
     check_choice("metric", metric, names)
     if labels is None:
@@ -62,7 +51,7 @@ def final_metric_figure(runs: Sequence[TrackedRun], metric: str = "val_loss", *,
     metric as ``"test_<m>"``), the best run (:func:`~surveykit.tracking.best` with
     ``mode``) drawn in a darker colour and labelled; runs without a finite value are
     listed with "no value"."""
-    runs = _check_runs(runs)
+    runs = check_runs(runs, "draw")
     mode = check_choice("mode", mode, ("min", "max"))
     names = sorted({m for r in runs for m in r.metric_names()})
     check_choice("metric", metric, names)

@@ -319,9 +319,8 @@ class Study:
         the trial gets the next number, ``info = {"given": True}``, and the seed a trial
         of that number would get. Returns the finished trial (``failed`` with its error
         if the objective raised or returned NaN/inf, as in :meth:`optimize`)."""
-        self.space.check(params)  # a ValueError naming what is missing, unknown or invalid
-        item = self._clean(Suggestion(params=dict(params), budget=budget,
-                                      info={"given": True}))
+        # _clean validates the point (a ValueError naming what is missing or invalid)
+        item = self._clean(Suggestion(params=params, budget=budget, info={"given": True}))
         (trial,) = self.store.add_trials(self.study_id, [item],
                                          seed_of=lambda k: trial_seed(self.seed, k))
         return self._record(trial, evaluate(objective, trial))
